@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Tally: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tally",
+        abstract: "A self-hosted LLM inference server that knows its own unit economics.",
+        subcommands: []
+    )
+}
