@@ -1,0 +1,278 @@
+#include "kern_matmul.h"
+#include "kern_cpu.h"
+#include "kern_dtype.h"
+#include "kern_quant.h"
+
+#include <math.h>
+#include <string.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+#define KERN_TILE_ROWS 8        // weight rows dequantized together on the float path
+
+typedef struct { uint16_t d; uint8_t qs[16]; } kern_blk_q4_0;
+typedef struct { uint16_t d, m; uint8_t qs[16]; } kern_blk_q4_1;
+typedef struct { uint16_t d; int8_t qs[32]; } kern_blk_q8_0;
+
+static int kern_is_q8_dot_type(int32_t t) {
+    return t == KERN_DTYPE_Q4_0 || t == KERN_DTYPE_Q4_1 || t == KERN_DTYPE_Q8_0;
+}
+
+static float kern_f16_round(float x) { return kern_fp16_to_fp32(kern_fp16_from_fp32(x)); }
+
+// ---- activation quantization ----
+
+static void kern_q8_quantize_row_scalar(const float *x, kern_q8_block *q, int64_t k) {
+    for (int64_t b = 0; b < k / 32; b++) {
+        const float *xb = x + b * 32;
+        float amax = 0;
+        for (int i = 0; i < 32; i++) amax = fmaxf(amax, fabsf(xb[i]));
+        const float d = amax / 127.0f;
+        const float id = d != 0 ? 1.0f / d : 0.0f;
+        int32_t sum = 0;
+        for (int i = 0; i < 32; i++) {
+            const int v = (int)nearbyintf(xb[i] * id);
+            q[b].q[i] = (int8_t)v;
+            sum += v;
+        }
+        q[b].d = kern_f16_round(d);
+        q[b].sum = sum;
+    }
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma")))
+static void kern_q8_quantize_row_avx2(const float *x, kern_q8_block *q, int64_t k) {
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    for (int64_t b = 0; b < k / 32; b++) {
+        const float *xb = x + b * 32;
+        __m256 v0 = _mm256_loadu_ps(xb), v1 = _mm256_loadu_ps(xb + 8), v2 = _mm256_loadu_ps(xb + 16), v3 = _mm256_loadu_ps(xb + 24);
+        __m256 m = _mm256_max_ps(_mm256_max_ps(_mm256_andnot_ps(sign, v0), _mm256_andnot_ps(sign, v1)),
+                                 _mm256_max_ps(_mm256_andnot_ps(sign, v2), _mm256_andnot_ps(sign, v3)));
+        __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+        m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+        m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
+        const float d = _mm_cvtss_f32(m4) / 127.0f;
+        const __m256 id = _mm256_set1_ps(d != 0 ? 1.0f / d : 0.0f);
+        __m256i i0 = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v0, id), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+        __m256i i1 = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v1, id), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+        __m256i i2 = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v2, id), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+        __m256i i3 = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v3, id), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+        __m256i s = _mm256_add_epi32(_mm256_add_epi32(i0, i1), _mm256_add_epi32(i2, i3));
+        __m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+        s4 = _mm_hadd_epi32(s4, s4);
+        s4 = _mm_hadd_epi32(s4, s4);
+        // pack 32 int32 -> 32 int8 in element order
+        __m256i p01 = _mm256_packs_epi32(i0, i1), p23 = _mm256_packs_epi32(i2, i3);
+        __m256i p = _mm256_packs_epi16(p01, p23);
+        p = _mm256_permutevar8x32_epi32(p, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+        _mm256_storeu_si256((__m256i *)q[b].q, p);
+        q[b].d = kern_f16_round(d);
+        q[b].sum = _mm_cvtsi128_si32(s4);
+    }
+}
+#endif
+
+void kern_q8_quantize(int isa, const float *x, kern_q8_block *q, int64_t m, int64_t k) {
+    for (int64_t r = 0; r < m; r++) {
+#if defined(__x86_64__)
+        if (isa >= KERN_ISA_AVX2) { kern_q8_quantize_row_avx2(x + r * k, q + r * (k / 32), k); continue; }
+#endif
+        (void)isa;
+        kern_q8_quantize_row_scalar(x + r * k, q + r * (k / 32), k);
+    }
+}
+
+// ---- integer block dot products ----
+
+static float kern_q8_dot_scalar(int32_t wtype, const void *w, const kern_q8_block *q, int64_t nb) {
+    float acc = 0;
+    for (int64_t b = 0; b < nb; b++) {
+        int32_t sumi = 0;
+        if (wtype == KERN_DTYPE_Q8_0) {
+            const kern_blk_q8_0 *wb = (const kern_blk_q8_0 *)w + b;
+            for (int i = 0; i < 32; i++) sumi += wb->qs[i] * q[b].q[i];
+            acc += kern_fp16_to_fp32(wb->d) * q[b].d * (float)sumi;
+        } else if (wtype == KERN_DTYPE_Q4_1) {
+            const kern_blk_q4_1 *wb = (const kern_blk_q4_1 *)w + b;
+            for (int i = 0; i < 16; i++) sumi += (wb->qs[i] & 15) * q[b].q[i] + (wb->qs[i] >> 4) * q[b].q[i + 16];
+            acc += kern_fp16_to_fp32(wb->d) * q[b].d * (float)sumi + kern_fp16_to_fp32(wb->m) * q[b].d * (float)q[b].sum;
+        } else {
+            const kern_blk_q4_0 *wb = (const kern_blk_q4_0 *)w + b;
+            for (int i = 0; i < 16; i++) sumi += (wb->qs[i] & 15) * q[b].q[i] + (wb->qs[i] >> 4) * q[b].q[i + 16];
+            sumi -= 8 * q[b].sum;
+            acc += kern_fp16_to_fp32(wb->d) * q[b].d * (float)sumi;
+        }
+    }
+    return acc;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma,f16c")))
+static inline float kern_hsum256(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+__attribute__((target("avx2,fma,f16c")))
+static inline float kern_f16_avx(uint16_t h) {
+    return _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(h)));
+}
+
+__attribute__((target("avx2,fma,f16c")))
+static float kern_q8_dot_avx2(int32_t wtype, const void *w, const kern_q8_block *q, int64_t nb) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    const __m256i low4 = _mm256_set1_epi8(15);
+    __m256 acc = _mm256_setzero_ps();
+    float extra = 0;
+    if (wtype == KERN_DTYPE_Q8_0) {
+        const kern_blk_q8_0 *wb = w;
+        for (int64_t b = 0; b < nb; b++) {
+            const __m256i wq = _mm256_loadu_si256((const __m256i *)wb[b].qs);
+            const __m256i xq = _mm256_loadu_si256((const __m256i *)q[b].q);
+            const __m256i p16 = _mm256_maddubs_epi16(_mm256_sign_epi8(wq, wq), _mm256_sign_epi8(xq, wq));
+            const __m256 p = _mm256_cvtepi32_ps(_mm256_madd_epi16(p16, ones));
+            acc = _mm256_fmadd_ps(_mm256_set1_ps(kern_f16_avx(wb[b].d) * q[b].d), p, acc);
+        }
+    } else {
+        const int is_q41 = wtype == KERN_DTYPE_Q4_1;
+        const size_t stride = is_q41 ? sizeof(kern_blk_q4_1) : sizeof(kern_blk_q4_0);
+        const uint8_t *base = w;
+        for (int64_t b = 0; b < nb; b++) {
+            const uint8_t *blk = base + b * stride;
+            const uint8_t *qs = blk + (is_q41 ? 4 : 2);
+            const __m128i raw = _mm_loadu_si128((const __m128i *)qs);
+            const __m256i nib = _mm256_and_si256(
+                _mm256_insertf128_si256(_mm256_castsi128_si256(raw), _mm_srli_epi16(raw, 4), 1), low4);
+            const __m256i xq = _mm256_loadu_si256((const __m256i *)q[b].q);
+            const __m256 p = _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_maddubs_epi16(nib, xq), ones));
+            uint16_t dh;
+            memcpy(&dh, blk, 2);
+            const float d = kern_f16_avx(dh) * q[b].d;
+            acc = _mm256_fmadd_ps(_mm256_set1_ps(d), p, acc);
+            if (is_q41) {
+                uint16_t mh;
+                memcpy(&mh, blk + 2, 2);
+                extra += kern_f16_avx(mh) * q[b].d * (float)q[b].sum;
+            } else {
+                extra -= 8.0f * d * (float)q[b].sum;
+            }
+        }
+    }
+    return kern_hsum256(acc) + extra;
+}
+#endif
+
+float kern_q8_dot(int isa, int32_t wtype, const void *w, const kern_q8_block *q, int64_t k) {
+#if defined(__x86_64__)
+    if (isa >= KERN_ISA_AVX2) return kern_q8_dot_avx2(wtype, w, q, k / 32);
+#endif
+    (void)isa;
+    return kern_q8_dot_scalar(wtype, w, q, k / 32);
+}
+
+// ---- float path ----
+
+static float kern_dot_f32(int isa, const float *a, const float *b, int64_t n) {
+#if defined(__x86_64__)
+    if (isa >= KERN_ISA_AVX2) {
+        extern float kern_matmul_dot_f32_avx2(const float *, const float *, int64_t);
+        return kern_matmul_dot_f32_avx2(a, b, n);
+    }
+#endif
+    (void)isa;
+    float s = 0;
+    for (int64_t i = 0; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma")))
+float kern_matmul_dot_f32_avx2(const float *a, const float *b, int64_t n) {
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), acc1);
+    }
+    float r = kern_hsum256(_mm256_add_ps(acc0, acc1));
+    for (; i < n; i++) r += a[i] * b[i];
+    return r;
+}
+#endif
+
+// ---- driver ----
+
+static size_t kern_align64(size_t n) { return (n + 63) & ~(size_t)63; }
+
+size_t kern_matmul_scratch_bytes(int64_t m, int64_t k, int n_threads) {
+    const size_t q8 = kern_align64((size_t)m * (size_t)((k + 31) / 32) * sizeof(kern_q8_block));
+    const size_t tiles = kern_align64((size_t)n_threads * KERN_TILE_ROWS * (size_t)k * sizeof(float));
+    return q8 + tiles;
+}
+
+typedef struct {
+    const kern_matmul_args *a;
+    kern_q8_block *q8;      // [m, k/32]
+    float *tiles;           // [threads, KERN_TILE_ROWS, k]
+    int64_t row_bytes;
+} kern_matmul_ctx;
+
+static void kern_matmul_quantize_task(void *p, int ti, int tn) {
+    kern_matmul_ctx *c = p;
+    int64_t b, e;
+    kern_pool_split(c->a->m, 1, ti, tn, &b, &e);
+    if (e > b) kern_q8_quantize(c->a->isa, c->a->x + b * c->a->k, c->q8 + b * (c->a->k / 32), e - b, c->a->k);
+}
+
+static void kern_matmul_rows_task(void *p, int ti, int tn) {
+    kern_matmul_ctx *c = p;
+    const kern_matmul_args *a = c->a;
+    int64_t n0, n1;
+    kern_pool_split(a->n, 4, ti, tn, &n0, &n1);
+    const uint8_t *w = a->w;
+    const int64_t nbk = a->k / 32;
+    if (kern_is_q8_dot_type(a->wtype)) {
+        for (int64_t j0 = n0; j0 < n1; j0 += KERN_TILE_ROWS) {
+            const int64_t j1 = j0 + KERN_TILE_ROWS < n1 ? j0 + KERN_TILE_ROWS : n1;
+            for (int64_t i = 0; i < a->m; i++) {
+                const kern_q8_block *qx = c->q8 + i * nbk;
+                for (int64_t j = j0; j < j1; j++) {
+                    a->y[i * a->ldy + j] = kern_q8_dot(a->isa, a->wtype, w + j * c->row_bytes, qx, a->k);
+                }
+            }
+        }
+        return;
+    }
+    float *tile = c->tiles + (int64_t)ti * KERN_TILE_ROWS * a->k;
+    for (int64_t j0 = n0; j0 < n1; j0 += KERN_TILE_ROWS) {
+        const int64_t j1 = j0 + KERN_TILE_ROWS < n1 ? j0 + KERN_TILE_ROWS : n1;
+        const float *rows;
+        if (a->wtype == KERN_DTYPE_F32) {
+            rows = (const float *)(w + j0 * c->row_bytes);
+        } else {
+            for (int64_t j = j0; j < j1; j++) kern_row_dequant(a->wtype, w + j * c->row_bytes, tile + (j - j0) * a->k, a->k);
+            rows = tile;
+        }
+        for (int64_t i = 0; i < a->m; i++) {
+            const float *xr = a->x + i * a->k;
+            for (int64_t j = j0; j < j1; j++) a->y[i * a->ldy + j] = kern_dot_f32(a->isa, rows + (j - j0) * a->k, xr, a->k);
+        }
+    }
+}
+
+int kern_matmul(kern_pool *pool, const kern_matmul_args *a) {
+    const int64_t be = kern_dtype_block_elems(a->wtype);
+    if (!kern_dtype_is_supported(a->wtype) || be == 0 || a->k % be != 0) return -1;
+    kern_matmul_ctx c;
+    c.a = a;
+    c.row_bytes = a->k / be * kern_dtype_block_bytes(a->wtype);
+    c.q8 = a->scratch;
+    c.tiles = (float *)((uint8_t *)a->scratch + kern_align64((size_t)a->m * (size_t)((a->k + 31) / 32) * sizeof(kern_q8_block)));
+    if (kern_is_q8_dot_type(a->wtype)) kern_pool_run(pool, kern_matmul_quantize_task, &c);
+    kern_pool_run(pool, kern_matmul_rows_task, &c);
+    return 0;
+}
