@@ -70,9 +70,9 @@ private func q5_0Block() -> [UInt8] {
         + [0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF]
 }
 
-/// Q5_1, d = 0.5, m = 2, qh bytes 0F 00 00 F0 (bits 0..3 and 28..31), qs[j] = (15 - j) | j << 4.
+/// Q5_1, d = 0.5, m = 2, qh bytes 07 00 00 F0 (bits 0..2 and 28..31; not mirror-symmetric), qs[j] = (15 - j) | j << 4.
 private func q5_1Block() -> [UInt8] {
-    le16(0x3800) + le16(0x4000) + [0x0F, 0x00, 0x00, 0xF0]
+    le16(0x3800) + le16(0x4000) + [0x07, 0x00, 0x00, 0xF0]
         + [0x0F, 0x1E, 0x2D, 0x3C, 0x4B, 0x5A, 0x69, 0x78, 0x87, 0x96, 0xA5, 0xB4, 0xC3, 0xD2, 0xE1, 0xF0]
 }
 
@@ -228,13 +228,13 @@ final class DequantTests: XCTestCase {
     }
 
     func testQ5_1HighBits() {
-        // d = 0.5, m = 2, qh bits 0..3 and 28..31, qs[j] = (15-j) | j << 4. x = 0.5 q + 2.
-        //   e0..e3:  q = (15-j) + 16 = 31, 30, 29, 28   -> 17.5, 17, 16.5, 16
-        //   e4..e15: q = 15-j = 11 ... 0                -> 7.5 ... 2
+        // d = 0.5, m = 2, qh bits 0..2 and 28..31, qs[j] = (15-j) | j << 4. x = 0.5 q + 2.
+        //   e0..e2:  q = (15-j) + 16 = 31, 30, 29       -> 17.5, 17, 16.5
+        //   e3..e15: q = 15-j = 12 ... 0                -> 8 ... 2
         //   e16..e27: q = j = 0 ... 11                  -> 2 ... 7.5
         //   e28..e31: q = j + 16 = 28 ... 31            -> 16 ... 17.5
         let out = dequant(KERN_DTYPE_Q5_1, q5_1Block(), count: 32)
-        let expected: [Float] = [17.5, 17, 16.5, 16, 7.5, 7, 6.5, 6, 5.5, 5, 4.5, 4, 3.5, 3, 2.5, 2,
+        let expected: [Float] = [17.5, 17, 16.5, 8, 7.5, 7, 6.5, 6, 5.5, 5, 4.5, 4, 3.5, 3, 2.5, 2,
                                  2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5, 6, 6.5, 7, 7.5, 16, 16.5, 17, 17.5]
         XCTAssertEqual(out, expected)
     }
