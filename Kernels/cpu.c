@@ -1,4 +1,9 @@
+#define _GNU_SOURCE
 #include "kern_cpu.h"
+
+#if defined(__linux__)
+#include <sched.h>
+#endif
 
 int kern_cpu_detect(void) {
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
@@ -16,4 +21,20 @@ const char *kern_isa_name(int isa) {
     case KERN_ISA_AVX2: return "avx2";
     default: return "scalar";
     }
+}
+
+int kern_cpu_allowed(int *cpus, int cap) {
+#if defined(__linux__)
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) != 0) return 0;
+    int n = 0;
+    for (int c = 0; c < CPU_SETSIZE && n < cap; c++) {
+        if (CPU_ISSET(c, &set)) cpus[n++] = c;
+    }
+    return n;
+#else
+    (void)cpus; (void)cap;
+    return 0;
+#endif
 }

@@ -29,7 +29,7 @@ static void kern_q8_quantize_row_scalar(const float *x, kern_q8_block *q, int64_
         float amax = 0;
         for (int i = 0; i < 32; i++) amax = fmaxf(amax, fabsf(xb[i]));
         const float d = amax / 127.0f;
-        const float id = d != 0 ? 1.0f / d : 0.0f;
+        const float id = amax != 0 ? 127.0f / amax : 0.0f;   // as ggml's x86 quantize_row_q8_0/q8_1
         int32_t sum = 0;
         for (int i = 0; i < 32; i++) {
             const int v = (int)nearbyintf(xb[i] * id);
@@ -37,7 +37,7 @@ static void kern_q8_quantize_row_scalar(const float *x, kern_q8_block *q, int64_
             sum += v;
         }
         q[b].d = kern_f16_round(d);
-        q[b].sum = sum;
+        q[b].s = kern_f16_round(d * (float)sum);
     }
 }
 
@@ -53,8 +53,9 @@ static void kern_q8_quantize_row_avx2(const float *x, kern_q8_block *q, int64_t 
         __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
         m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
         m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
-        const float d = _mm_cvtss_f32(m4) / 127.0f;
-        const __m256 id = _mm256_set1_ps(d != 0 ? 1.0f / d : 0.0f);
+        const float amax = _mm_cvtss_f32(m4);
+        const float d = amax / 127.0f;
+        const __m256 id = _mm256_set1_ps(amax != 0 ? 127.0f / amax : 0.0f);
         __m256i i0 = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v0, id), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
         __m256i i1 = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v1, id), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
         __m256i i2 = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v2, id), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
@@ -69,7 +70,7 @@ static void kern_q8_quantize_row_avx2(const float *x, kern_q8_block *q, int64_t 
         p = _mm256_permutevar8x32_epi32(p, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
         _mm256_storeu_si256((__m256i *)q[b].q, p);
         q[b].d = kern_f16_round(d);
-        q[b].sum = _mm_cvtsi128_si32(s4);
+        q[b].s = kern_f16_round(d * (float)_mm_cvtsi128_si32(s4));
     }
 }
 #endif
@@ -97,11 +98,10 @@ static float kern_q8_dot_scalar(int32_t wtype, const void *w, const kern_q8_bloc
         } else if (wtype == KERN_DTYPE_Q4_1) {
             const kern_blk_q4_1 *wb = (const kern_blk_q4_1 *)w + b;
             for (int i = 0; i < 16; i++) sumi += (wb->qs[i] & 15) * q[b].q[i] + (wb->qs[i] >> 4) * q[b].q[i + 16];
-            acc += kern_fp16_to_fp32(wb->d) * q[b].d * (float)sumi + kern_fp16_to_fp32(wb->m) * q[b].d * (float)q[b].sum;
+            acc += kern_fp16_to_fp32(wb->d) * q[b].d * (float)sumi + kern_fp16_to_fp32(wb->m) * q[b].s;
         } else {
             const kern_blk_q4_0 *wb = (const kern_blk_q4_0 *)w + b;
-            for (int i = 0; i < 16; i++) sumi += (wb->qs[i] & 15) * q[b].q[i] + (wb->qs[i] >> 4) * q[b].q[i + 16];
-            sumi -= 8 * q[b].sum;
+            for (int i = 0; i < 16; i++) sumi += ((wb->qs[i] & 15) - 8) * q[b].q[i] + ((wb->qs[i] >> 4) - 8) * q[b].q[i + 16];
             acc += kern_fp16_to_fp32(wb->d) * q[b].d * (float)sumi;
         }
     }
@@ -148,7 +148,13 @@ static float kern_q8_dot_avx2(int32_t wtype, const void *w, const kern_q8_block 
             const __m256i nib = _mm256_and_si256(
                 _mm256_insertf128_si256(_mm256_castsi128_si256(raw), _mm_srli_epi16(raw, 4), 1), low4);
             const __m256i xq = _mm256_loadu_si256((const __m256i *)q[b].q);
-            const __m256 p = _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_maddubs_epi16(nib, xq), ones));
+            __m256 p;
+            if (is_q41) {
+                p = _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_maddubs_epi16(nib, xq), ones));
+            } else {                                   // signed nibbles: q - 8, then the sign trick
+                const __m256i sq = _mm256_sub_epi8(nib, _mm256_set1_epi8(8));
+                p = _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(sq, sq), _mm256_sign_epi8(xq, sq)), ones));
+            }
             uint16_t dh;
             memcpy(&dh, blk, 2);
             const float d = kern_f16_avx(dh) * q[b].d;
@@ -156,9 +162,7 @@ static float kern_q8_dot_avx2(int32_t wtype, const void *w, const kern_q8_block 
             if (is_q41) {
                 uint16_t mh;
                 memcpy(&mh, blk + 2, 2);
-                extra += kern_f16_avx(mh) * q[b].d * (float)q[b].sum;
-            } else {
-                extra -= 8.0f * d * (float)q[b].sum;
+                extra += kern_f16_avx(mh) * q[b].s;
             }
         }
     }

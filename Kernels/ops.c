@@ -14,15 +14,16 @@ void kern_rows_rmsnorm(const float *x, const float *w, float *y, int64_t m, int6
 }
 
 void kern_rows_rope(float *x, const int32_t *pos, int64_t m, int n_heads, int head_dim, int rope_dim,
-                    float freq_base, int mode) {
+                    float freq_base, const float *freq_factors, int mode) {
     const float theta_scale = powf(freq_base, -2.0f / (float)rope_dim);
     float cache[2 * 512];                                 // [rope_dim/2] (cos, sin) pairs; rope_dim <= 1024
     const int half = rope_dim / 2 <= 512 ? rope_dim / 2 : 512;
     for (int64_t r = 0; r < m; r++) {
         float theta = (float)pos[r];
         for (int i = 0; i < half; i++) {
-            cache[2 * i] = cosf(theta);
-            cache[2 * i + 1] = sinf(theta);
+            const float t = freq_factors ? theta / freq_factors[i] : theta;
+            cache[2 * i] = cosf(t);
+            cache[2 * i + 1] = sinf(t);
             theta *= theta_scale;
         }
         for (int h = 0; h < n_heads; h++) {

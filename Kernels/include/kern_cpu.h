@@ -14,4 +14,9 @@ int kern_cpu_detect(void);
 // "scalar", "avx2", "avx512".
 const char *kern_isa_name(int isa);
 
+// The CPUs this process may run on, lowest first.
+//   cpus: [cap]
+// Returns how many were written (0 when the platform cannot tell).
+int kern_cpu_allowed(int *cpus, int cap);
+
 #endif

@@ -16,7 +16,7 @@
 // One block of 32 activations quantized to int8: x[i] ≈ d * q[i].
 typedef struct kern_q8_block {
     float d;        // scale (an f16 value held in f32)
-    int32_t sum;    // Σ q[i]
+    float s;        // d · Σ q[i], rounded to f16 (ggml's q8_1 s)
     int8_t q[32];
 } kern_q8_block;
 

@@ -11,10 +11,11 @@ void kern_rows_rmsnorm(const float *x, const float *w, float *y, int64_t m, int6
 
 // Rotary position embedding, in place, on the first rope_dim elements of each head.
 // mode 0 ("normal", llama): rotates pairs (2i, 2i+1); mode 2 ("neox", qwen2): (i, i + rope_dim/2).
-// theta_i = pos * freq_base^(-2i/rope_dim), built by repeated multiplication as ggml does.
-//   x: [m, n_heads, head_dim]   pos: [m]
+// theta_i = pos * freq_base^(-2i/rope_dim) / freq_factors[i], built by repeated
+// multiplication as ggml does.
+//   x: [m, n_heads, head_dim]   pos: [m]   freq_factors: [rope_dim/2] or NULL (all 1)
 void kern_rows_rope(float *x, const int32_t *pos, int64_t m, int n_heads, int head_dim, int rope_dim,
-                    float freq_base, int mode);
+                    float freq_base, const float *freq_factors, int mode);
 
 // out = silu(gate) * up, elementwise. In place (out == gate) allowed.
 //   gate: [n]   up: [n]   out: [n]
