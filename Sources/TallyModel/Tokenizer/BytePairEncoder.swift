@@ -69,10 +69,64 @@ struct BytePairEncoder: Sendable {
         let right: Int32
         let leftSymbol: Int32
         let rightSymbol: Int32
+        let result: Int32
 
         /// Heap order: lower rank first, then the leftmost pair.
         func precedes(_ other: Bigram) -> Bool {
             rank != other.rank ? rank < other.rank : left < other.left
+        }
+    }
+
+    /// One symbol of a word being merged: its interned id, byte length and neighbours.
+    private struct Symbol {
+        var symbol: Int32
+        var length: Int32
+        var prev: Int32
+        var next: Int32
+    }
+
+    /// A binary min-heap of bigrams in a buffer sized for the worst case of one word
+    /// (count − 1 initial pairs plus two per merge).
+    private struct BigramHeap {
+        let storage: UnsafeMutableBufferPointer<Bigram>
+        var count = 0
+
+        init(capacity: Int) {
+            storage = .allocate(capacity: capacity)
+        }
+
+        func deallocate() { storage.deallocate() }
+
+        mutating func push(_ bigram: Bigram) {
+            var child = count
+            count += 1
+            storage.initializeElement(at: child, to: bigram)
+            while child > 0 {
+                let parent = (child - 1) / 2
+                guard storage[child].precedes(storage[parent]) else { break }
+                storage.swapAt(child, parent)
+                child = parent
+            }
+        }
+
+        mutating func pop() -> Bigram? {
+            guard count > 0 else { return nil }
+            let top = storage[0]
+            count -= 1
+            if count > 0 {
+                storage[0] = storage[count]
+                var parent = 0
+                while true {
+                    let l = 2 * parent + 1, r = l + 1
+                    var best = parent
+                    if l < count && storage[l].precedes(storage[best]) { best = l }
+                    if r < count && storage[r].precedes(storage[best]) { best = r }
+                    if best == parent { break }
+                    storage.swapAt(parent, best)
+                    parent = best
+                }
+            }
+            return top
         }
     }
 
@@ -101,81 +155,55 @@ struct BytePairEncoder: Sendable {
             return
         }
 
-        // One symbol per byte: its interned id, its byte length and its neighbours.
-        var symbol = [Int32](repeating: -1, count: count)
-        var length = [Int32](repeating: 1, count: count)
-        var prev = [Int32](repeating: -1, count: count)
-        var next = [Int32](repeating: -1, count: count)
+        let symbols = UnsafeMutableBufferPointer<Symbol>.allocate(capacity: count)
+        var heap = BigramHeap(capacity: 3 * count)
+        defer {
+            symbols.deallocate()
+            heap.deallocate()
+        }
         for i in 0..<count {
-            symbol[i] = byteSymbol[Int(word[base + i])]
-            prev[i] = Int32(i - 1)
-            next[i] = i + 1 < count ? Int32(i + 1) : -1
+            symbols.initializeElement(at: i, to: Symbol(
+                symbol: byteSymbol[Int(word[base + i])], length: 1,
+                prev: Int32(i - 1), next: i + 1 < count ? Int32(i + 1) : -1))
         }
+        for i in 1..<count { pushPair(Int32(i - 1), Int32(i), symbols, &heap) }
 
-        var heap: [Bigram] = []
-        heap.reserveCapacity(count)
-        func push(_ left: Int32, _ right: Int32) {
-            guard left >= 0, right >= 0 else { return }
-            let ls = symbol[Int(left)], rs = symbol[Int(right)]
-            guard ls >= 0, rs >= 0, let merge = merges[Self.key(ls, rs)] else { return }
-            heap.append(Bigram(rank: merge.rank, left: left, right: right, leftSymbol: ls, rightSymbol: rs))
-            var child = heap.count - 1
-            while child > 0 {
-                let parent = (child - 1) / 2
-                guard heap[child].precedes(heap[parent]) else { break }
-                heap.swapAt(child, parent)
-                child = parent
-            }
-        }
-        func pop() -> Bigram {
-            let top = heap[0]
-            let last = heap.removeLast()
-            if !heap.isEmpty {
-                heap[0] = last
-                var parent = 0
-                while true {
-                    let l = 2 * parent + 1, r = l + 1
-                    var best = parent
-                    if l < heap.count && heap[l].precedes(heap[best]) { best = l }
-                    if r < heap.count && heap[r].precedes(heap[best]) { best = r }
-                    if best == parent { break }
-                    heap.swapAt(parent, best)
-                    parent = best
-                }
-            }
-            return top
-        }
-
-        for i in 1..<count { push(Int32(i - 1), Int32(i)) }
-
-        while !heap.isEmpty {
-            let bigram = pop()
+        while let bigram = heap.pop() {
             let l = Int(bigram.left), r = Int(bigram.right)
             // Skip pairs made stale by an earlier merge: a side was absorbed or has grown.
-            guard length[l] > 0, length[r] > 0,
-                  symbol[l] == bigram.leftSymbol, symbol[r] == bigram.rightSymbol,
-                  next[l] == bigram.right,
-                  let merge = merges[Self.key(bigram.leftSymbol, bigram.rightSymbol)] else { continue }
-            symbol[l] = merge.result
-            length[l] += length[r]
-            length[r] = 0
-            next[l] = next[r]
-            if next[r] >= 0 { prev[Int(next[r])] = bigram.left }
-            push(prev[l], bigram.left)
-            push(bigram.left, next[l])
+            guard symbols[l].length > 0, symbols[r].length > 0,
+                  symbols[l].symbol == bigram.leftSymbol, symbols[r].symbol == bigram.rightSymbol,
+                  symbols[l].next == bigram.right else { continue }
+            let after = symbols[r].next
+            symbols[l].symbol = bigram.result
+            symbols[l].length += symbols[r].length
+            symbols[l].next = after
+            symbols[r].length = 0
+            if after >= 0 { symbols[Int(after)].prev = bigram.left }
+            pushPair(symbols[l].prev, bigram.left, symbols, &heap)
+            pushPair(bigram.left, after, symbols, &heap)
         }
 
         var i: Int32 = 0
         while i >= 0 {
-            let s = symbol[Int(i)]
-            if s >= 0 && Int(s) < vocabSize {
-                output.append(s)
+            let s = symbols[Int(i)]
+            if s.symbol >= 0 && Int(s.symbol) < vocabSize {
+                output.append(s.symbol)
             } else {
                 let start = base + Int(i)
-                appendFallback(word[start..<(start + Int(length[Int(i)]))], into: &output)
+                appendFallback(word[start..<(start + Int(s.length))], into: &output)
             }
-            i = next[Int(i)]
+            i = s.next
         }
+    }
+
+    /// Queues the pair (left, right) when a merge exists for it.
+    private func pushPair(_ left: Int32, _ right: Int32, _ symbols: UnsafeMutableBufferPointer<Symbol>,
+                          _ heap: inout BigramHeap) {
+        guard left >= 0, right >= 0 else { return }
+        let ls = symbols[Int(left)].symbol, rs = symbols[Int(right)].symbol
+        guard ls >= 0, rs >= 0, let merge = merges[Self.key(ls, rs)] else { return }
+        heap.push(Bigram(rank: merge.rank, left: left, right: right, leftSymbol: ls, rightSymbol: rs, result: merge.result))
     }
 
     /// A symbol that is not a token: llama.cpp looks up each byte of its byte-level text as a
