@@ -70,9 +70,9 @@ extension TemplateRenderer {
             return items.indices.contains(resolved) ? items[resolved] : .undefined("")
         case (.string(let s), _):
             guard let index = key.asInt else { return .undefined("") }
-            let characters = Array(s)
-            let resolved = index < 0 ? index + characters.count : index
-            return characters.indices.contains(resolved) ? .string(String(characters[resolved])) : .undefined("")
+            let scalars = Array(s.unicodeScalars)
+            let resolved = index < 0 ? index + scalars.count : index
+            return scalars.indices.contains(resolved) ? .string(String(scalars[resolved])) : .undefined("")
         case (.dict(let dict), .string(let name)):
             return dict[name] ?? .undefined(name)
         case (.dict(let dict), _):
@@ -112,8 +112,10 @@ extension TemplateRenderer {
         case .list(let items):
             return .list(try indices(count: items.count).map { items[$0] })
         case .string(let s):
-            let characters = Array(s)
-            return .string(String(try indices(count: characters.count).map { characters[$0] }))
+            let scalars = Array(s.unicodeScalars)
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: try indices(count: scalars.count).map { scalars[$0] })
+            return .string(String(view))
         case .undefined:
             return value
         default:

@@ -121,7 +121,7 @@ extension TemplateRenderer {
 
     func length(of value: TemplateValue) throws -> Int {
         switch value {
-        case .string(let s): return s.count
+        case .string(let s): return s.unicodeScalars.count
         case .list(let items): return items.count
         case .dict(let dict): return dict.count
         case .undefined: return 0

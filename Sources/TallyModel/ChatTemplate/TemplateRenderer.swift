@@ -149,7 +149,7 @@ final class TemplateRenderer {
         switch value {
         case .list(let items): return items
         case .dict(let dict): return dict.keys.map { .string($0) }
-        case .string(let s): return s.map { .string(String($0)) }
+        case .string(let s): return s.unicodeScalars.map { .string(String($0)) }
         case .undefined: return []
         default: throw TemplateRuntimeError("'\(value.typeName)' object is not iterable")
         }
