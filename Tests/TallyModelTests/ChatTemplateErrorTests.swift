@@ -104,6 +104,22 @@ final class ChatTemplateErrorTests: XCTestCase {
         }
     }
 
+    func testRunawayMacroRecursionIsAnErrorOnAPoolThread() async throws {
+        let template = try ChatTemplate(source: "{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}")
+        let outcome = await Task.detached { () -> Error? in
+            do {
+                _ = try template.render(messages: [], addGenerationPrompt: false, bosToken: "", eosToken: "")
+                return nil
+            } catch {
+                return error
+            }
+        }.value
+        guard case let .render(message, _, _)? = outcome as? ChatTemplateError else {
+            return XCTFail("expected a render error, got \(String(describing: outcome))")
+        }
+        XCTAssertTrue(message.contains("recursed too deeply"), message)
+    }
+
     func testErrorDescriptionsNamePosition() {
         XCTAssertEqual(
             ChatTemplateError.syntax(message: "unknown filter 'x'", line: 3, column: 7).description,

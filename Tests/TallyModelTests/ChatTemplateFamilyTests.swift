@@ -205,6 +205,21 @@ final class ChatTemplateFamilyTests: XCTestCase {
         )
     }
 
+    func testQwen3DropsReasoningFromEarlierAssistantTurns() throws {
+        let messages = [
+            system,
+            ChatMessage(role: "user", content: "Hello!"),
+            ChatMessage(role: "assistant", content: "<think>\nThe user greets me.\n</think>\n\nHi there. How can I help?"),
+            ChatMessage(role: "user", content: "What is 2+2?"),
+        ]
+        let expected = "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n"
+            + "<|im_start|>user\nHello!<|im_end|>\n"
+            + "<|im_start|>assistant\nHi there. How can I help?<|im_end|>\n"
+            + "<|im_start|>user\nWhat is 2+2?<|im_end|>\n"
+            + "<|im_start|>assistant\n"
+        XCTAssertEqual(try render(ChatTemplateSources.qwen3, messages, bos: "", eos: "<|im_end|>"), expected)
+    }
+
     // MARK: Fallback
 
     func testChatMLFallback() throws {

@@ -103,7 +103,7 @@ final class ChatTemplateSyntaxTests: XCTestCase {
         XCTAssertEqual(try render("{{ ['a', 'b'] | join(', ') }} {{ messages | map(attribute='role') | join('/') }}", variables), "a, b system/user/assistant")
         XCTAssertEqual(try render("{{ missing | default('d') }} {{ '' | default('e', true) }} {{ 'v' | d('x') }}"), "d e v")
         XCTAssertEqual(try render("{{ 42 | string ~ '!' }} {{ '12' | int + 1 }} {{ 'x' | int }} {{ 3.7 | int }} {{ 'ab' | list }}"), "42! 13 0 3 ['a', 'b']")
-        XCTAssertEqual(try render("{{ 'a-b-c' | replace('-', '+') }} {{ 2.5 | round }} {{ 3.14159 | round(2) }} {{ -3 | abs }} {{ 'x' | safe }}"), "a+b+c 3.0 3.14 3 x")
+        XCTAssertEqual(try render("{{ 'a-b-c' | replace('-', '+') }} {{ 2.5 | round }} {{ 3.5 | round }} {{ 3.14159 | round(2) }} {{ -3 | abs }} {{ 'x' | safe }}"), "a+b+c 2.0 4.0 3.14 3 x")
         XCTAssertEqual(try render("{{ messages | selectattr('role', 'equalto', 'user') | map(attribute='content') | join }}", variables), "U1")
         XCTAssertEqual(try render("{{ messages | rejectattr('role', 'equalto', 'user') | list | length }}", variables), "2")
         XCTAssertEqual(try render("{{ [1, 2, 3, 4] | select('even') | list }} {{ ['x', 'code_interpreter'] | reject('equalto', 'code_interpreter') | join(', ') }}"), "[2, 4] x")

@@ -312,7 +312,7 @@ extension TemplateRenderer {
         guard positional.count <= macro.parameters.count else {
             throw TemplateRuntimeError("macro '\(macro.name)' takes \(macro.parameters.count) arguments, \(positional.count) given")
         }
-        guard macroDepth < 200 else {
+        guard macroDepth < Self.maximumMacroDepth else {
             throw TemplateRuntimeError("macro '\(macro.name)' recursed too deeply")
         }
         var frame: [String: TemplateValue] = [:]

@@ -175,7 +175,7 @@ extension TemplateRenderer {
         let scaled = number * scale
         let rounded: Double
         switch method {
-        case "common": rounded = scaled.rounded(.toNearestOrAwayFromZero)
+        case "common": rounded = scaled.rounded(.toNearestOrEven)
         case "ceil": rounded = scaled.rounded(.up)
         case "floor": rounded = scaled.rounded(.down)
         default: throw TemplateRuntimeError("round(): method must be 'common', 'ceil' or 'floor'")

@@ -16,6 +16,8 @@ final class TemplateRenderer {
     private var buffers: [String] = [""]
     /// Nesting depth of macro calls, to stop runaway recursion with an error.
     var macroDepth = 0
+    /// Deep enough for recursive JSON-schema macros, shallow enough for small thread stacks.
+    static let maximumMacroDepth = 64
 
     init(variables: [String: TemplateValue]) {
         var root = Self.globals
