@@ -44,6 +44,10 @@ let package = Package(
             dependencies: ["CKernels"]
         ),
         .testTarget(
+            name: "TallyCLITests",
+            dependencies: ["tally"]
+        ),
+        .testTarget(
             name: "TallyModelTests",
             dependencies: ["TallyModel"],
             resources: [.copy("Fixtures")]

@@ -126,7 +126,7 @@ static void kern_attention_task(void *ctx, int ti, int tn) {
 #else
             kern_mad_f16_scalar(acc, v, ms, vs, hd);
 #endif
-            sum = sum * ms + vs;
+            sum = fmaf(sum, ms, vs);                 // fused, as ggml's S = S*ms + vs compiles
         }
         float *out = a->out + ((int64_t)t * a->n_head + h) * hd;
         const float inv = sum == 0 ? 0 : 1.0f / sum;

@@ -18,8 +18,11 @@ void kern_rows_rope(float *x, const int32_t *pos, int64_t m, int n_heads, int he
                     float freq_base, const float *freq_factors, int mode);
 
 // out = silu(gate) * up, elementwise. In place (out == gate) allowed.
+// exp is the polynomial of Arm's optimized-routines expf (≤ 2 ulp), as ggml's
+// vectorized SiLU uses it; the scalar level runs the same FMA sequence, so all
+// levels agree bit for bit.
 //   gate: [n]   up: [n]   out: [n]
-void kern_swiglu(const float *gate, const float *up, float *out, int64_t n);
+void kern_swiglu(int isa, const float *gate, const float *up, float *out, int64_t n);
 
 // y += x, elementwise.
 //   x: [n]   y: [n]
@@ -32,5 +35,9 @@ void kern_rows_add_bias(const float *b, float *y, int64_t m, int64_t n);
 // In-place softmax of one row; returns log(sum(exp(x - max))) + max (the log-normalizer).
 //   x: [n]
 float kern_softmax(float *x, int64_t n);
+
+// log(Σ exp(x[i])), computed stably (max subtracted first, sum in double).
+//   x: [n]
+float kern_logsumexp(const float *x, int64_t n);
 
 #endif

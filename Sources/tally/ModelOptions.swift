@@ -41,7 +41,7 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     } catch let e as ExitCode {
         throw e
     } catch {
-        let message = (error as? CustomStringConvertible)?.description ?? "\(error)"
+        let message = String(describing: error)
         FileHandle.standardError.write(Data("tally: \(message)\n".utf8))
         throw ExitCode(1)
     }

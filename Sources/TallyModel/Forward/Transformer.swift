@@ -94,7 +94,7 @@ public final class Transformer: @unchecked Sendable {  // one forward pass at a 
             kern_rows_rmsnorm(s.x, w.ffnNorm, s.xb, Int64(T), Int64(c.dim), c.normEps)     // xb: [T, dim]
             matmul(w.wGate, s.xb, s.gate, T)                                                 // gate: [T, ffnDim]
             matmul(w.wUp, s.xb, s.up, T)                                                     // up: [T, ffnDim]
-            kern_swiglu(s.gate, s.up, s.gate, Int64(T * c.ffnDim))                           // gate: [T, ffnDim]
+            kern_swiglu(compute.isa, s.gate, s.up, s.gate, Int64(T * c.ffnDim))                           // gate: [T, ffnDim]
             matmul(w.wDown, s.gate, s.xb, T)                                                 // xb: [T, dim]
             kern_vec_add(s.xb, s.x, Int64(T * c.dim))
         }

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Perplexity as llama.cpp's perplexity tool measures it: the text is cut into
@@ -59,10 +60,8 @@ public struct Perplexity {
                 let logits = try model.transformer.forward(batch, cache: cache)
                 for (r, row) in batch.logitRows.enumerated() {
                     let target = Int(window[pos + row + 1])
-                    let lp = logits.withUnsafeBufferPointer { buf in
-                        Sampler.logSoftmax(UnsafeBufferPointer(rebasing: buf[(r * vocab)..<((r + 1) * vocab)]))
-                    }
-                    let v = -Double(lp[target])
+                    let lse = logits.withUnsafeBufferPointer { kern_logsumexp($0.baseAddress! + r * vocab, Int64(vocab)) }
+                    let v = Double(lse - logits[r * vocab + target])
                     nll += v
                     nll2 += v * v
                     count += 1

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Picks tokens from logits: penalties → top-k → top-p → min-p → temperature →
@@ -113,10 +114,8 @@ public struct Sampler: Sendable {
 
     /// Log-probabilities of one row of logits ([vocab]).
     public static func logSoftmax(_ logits: UnsafeBufferPointer<Float>) -> [Float] {
-        let mx = logits.max() ?? 0
-        var sum: Double = 0
-        for v in logits { sum += Double(expf(v - mx)) }
-        let lse = Float(log(sum)) + mx
+        guard let base = logits.baseAddress else { return [] }
+        let lse = kern_logsumexp(base, Int64(logits.count))
         return logits.map { $0 - lse }
     }
 }
