@@ -170,6 +170,83 @@ static float kern_q8_dot_avx2(int32_t wtype, const void *w, const kern_q8_block 
 }
 #endif
 
+#if defined(__x86_64__)
+// A 4-row × NC-column tile of int8 dots (NC = 1 or 2): each output accumulates exactly as
+// kern_q8_dot_avx2 does (same per-block operations in the same order, so bit-identical), but
+// the independent chains interleave and each weight block and activation block is loaded once.
+//   w: [4] row pointers (wtype blocks)   q: [NC] activation rows of nb blocks   out: [4][2]
+__attribute__((target("avx2,fma,f16c"), always_inline))
+static inline void kern_q8_tile_avx2(int32_t wtype, const uint8_t *const w[4], const kern_q8_block *const q[2],
+                                     const int NC, int64_t nb, float out[4][2]) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    const __m256i low4 = _mm256_set1_epi8(15);
+    __m256 acc[4][2];
+    float extra[4][2];
+    for (int r = 0; r < 4; r++) {
+        for (int c = 0; c < NC; c++) { acc[r][c] = _mm256_setzero_ps(); extra[r][c] = 0; }
+    }
+    const int is_q80 = wtype == KERN_DTYPE_Q8_0, is_q41 = wtype == KERN_DTYPE_Q4_1;
+    const size_t stride = is_q80 ? sizeof(kern_blk_q8_0) : (is_q41 ? sizeof(kern_blk_q4_1) : sizeof(kern_blk_q4_0));
+    for (int64_t b = 0; b < nb; b++) {
+        __m256i xq[2];
+        float xd[2], xs[2];
+        for (int c = 0; c < NC; c++) {
+            xq[c] = _mm256_loadu_si256((const __m256i *)q[c][b].q);
+            xd[c] = q[c][b].d;
+            xs[c] = q[c][b].s;
+        }
+        for (int r = 0; r < 4; r++) {
+            const uint8_t *blk = w[r] + b * stride;
+            uint16_t dh;
+            memcpy(&dh, blk, 2);
+            const float dw = kern_f16_avx(dh);
+            if (is_q80) {
+                const __m256i wq = _mm256_loadu_si256((const __m256i *)(blk + 2));
+                const __m256i aw = _mm256_sign_epi8(wq, wq);
+                for (int c = 0; c < NC; c++) {
+                    const __m256 p = _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_maddubs_epi16(aw, _mm256_sign_epi8(xq[c], wq)), ones));
+                    acc[r][c] = _mm256_fmadd_ps(_mm256_set1_ps(dw * xd[c]), p, acc[r][c]);
+                }
+            } else {
+                const __m128i raw = _mm_loadu_si128((const __m128i *)(blk + (is_q41 ? 4 : 2)));
+                const __m256i nib = _mm256_and_si256(
+                    _mm256_insertf128_si256(_mm256_castsi128_si256(raw), _mm_srli_epi16(raw, 4), 1), low4);
+                if (is_q41) {
+                    uint16_t mh;
+                    memcpy(&mh, blk + 2, 2);
+                    const float mw = kern_f16_avx(mh);
+                    for (int c = 0; c < NC; c++) {
+                        const __m256 p = _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_maddubs_epi16(nib, xq[c]), ones));
+                        acc[r][c] = _mm256_fmadd_ps(_mm256_set1_ps(dw * xd[c]), p, acc[r][c]);
+                        extra[r][c] += mw * xs[c];
+                    }
+                } else {
+                    const __m256i sq = _mm256_sub_epi8(nib, _mm256_set1_epi8(8));
+                    const __m256i aw = _mm256_sign_epi8(sq, sq);
+                    for (int c = 0; c < NC; c++) {
+                        const __m256 p = _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_maddubs_epi16(aw, _mm256_sign_epi8(xq[c], sq)), ones));
+                        acc[r][c] = _mm256_fmadd_ps(_mm256_set1_ps(dw * xd[c]), p, acc[r][c]);
+                    }
+                }
+            }
+        }
+    }
+    for (int r = 0; r < 4; r++) {
+        for (int c = 0; c < NC; c++) out[r][c] = kern_hsum256(acc[r][c]) + extra[r][c];
+    }
+}
+
+__attribute__((target("avx2,fma,f16c")))
+static void kern_q8_tile_4x2_avx2(int32_t wtype, const uint8_t *const w[4], const kern_q8_block *const q[2], int64_t nb, float out[4][2]) {
+    kern_q8_tile_avx2(wtype, w, q, 2, nb, out);
+}
+
+__attribute__((target("avx2,fma,f16c")))
+static void kern_q8_tile_4x1_avx2(int32_t wtype, const uint8_t *const w[4], const kern_q8_block *const q[2], int64_t nb, float out[4][2]) {
+    kern_q8_tile_avx2(wtype, w, q, 1, nb, out);
+}
+#endif
+
 float kern_q8_dot(int isa, int32_t wtype, const void *w, const kern_q8_block *q, int64_t k) {
 #if defined(__x86_64__)
     if (isa >= KERN_ISA_AVX2) return kern_q8_dot_avx2(wtype, w, q, k / 32);
@@ -240,6 +317,26 @@ static void kern_matmul_rows_task(void *p, int ti, int tn) {
     const uint8_t *w = a->w;
     const int64_t nbk = a->k / 32;
     if (kern_is_q8_dot_type(a->wtype)) {
+#if defined(__x86_64__)
+        if (a->isa >= KERN_ISA_AVX2) {
+            // 4 weight rows × 2 activation rows per tile; edges repeat a valid row and drop its output.
+            for (int64_t j0 = n0; j0 < n1; j0 += 4) {
+                const uint8_t *rows[4];
+                for (int r = 0; r < 4; r++) rows[r] = w + (j0 + r < n1 ? j0 + r : n1 - 1) * c->row_bytes;
+                for (int64_t i = 0; i < a->m; i += 2) {
+                    const kern_q8_block *cols[2] = { c->q8 + i * nbk, c->q8 + (i + 1 < a->m ? i + 1 : i) * nbk };
+                    float out[4][2];
+                    if (i + 1 < a->m) kern_q8_tile_4x2_avx2(a->wtype, rows, cols, nbk, out);
+                    else kern_q8_tile_4x1_avx2(a->wtype, rows, cols, nbk, out);
+                    for (int r = 0; r < 4 && j0 + r < n1; r++) {
+                        a->y[i * a->ldy + j0 + r] = out[r][0];
+                        if (i + 1 < a->m) a->y[(i + 1) * a->ldy + j0 + r] = out[r][1];
+                    }
+                }
+            }
+            return;
+        }
+#endif
         for (int64_t j0 = n0; j0 < n1; j0 += KERN_TILE_ROWS) {
             const int64_t j1 = j0 + KERN_TILE_ROWS < n1 ? j0 + KERN_TILE_ROWS : n1;
             for (int64_t i = 0; i < a->m; i++) {
