@@ -512,7 +512,7 @@ final class DequantTests: XCTestCase {
 
     /// Random blocks of mixed magnitude and sign: some centered, some all-positive, some all-negative.
     private func randomRow(blocks: Int, seed: UInt64) -> [Float] {
-        var rng = SplitMix64(seed: seed)
+        var rng = KT.RNG(state: seed)
         var x: [Float] = []
         for b in 0..<blocks {
             let scale = Float([0.01, 1, 37, 0.3][b % 4])
@@ -578,19 +578,4 @@ final class DequantTests: XCTestCase {
         XCTAssertEqual(out, expected)
         for i in x.indices { XCTAssertLessThanOrEqual(abs(out[i] - x[i]), bounds[i], "q8_0 element \(i)") }
     }
-}
-
-/// Small deterministic generator so the round-trip data is the same on every run.
-private struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    mutating func nextUnit() -> Float { Float(next() >> 40) * 0x1p-24 }
 }

@@ -13,6 +13,8 @@ enum KT {
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
+        /// Uniform in [0, 1), 24 bits.
+        mutating func nextUnit() -> Float { Float(next() >> 40) * 0x1p-24 }
         /// Uniform in [-1, 1).
         mutating func float() -> Float { Float(Double(next() >> 11) * 0x1p-52 - 1) }
         mutating func floats(_ n: Int, scale: Float = 1) -> [Float] { (0..<n).map { _ in float() * scale } }

@@ -34,10 +34,10 @@ struct SyntheticModel {
         vocab = v
         scores = (0..<v.count).map { i in i < 259 ? 0 : -Float(i - 259) }
         tokenTypes = (0..<v.count).map { i in i == 0 ? 2 : (i < 3 ? 3 : (i < 259 ? 6 : 1)) }
-        var rng = SplitMix(seed: spec.seed)
+        var rng = SeededGenerator(seed: spec.seed)
         let d = spec.dim, hd = d / spec.heads, kv = spec.kvHeads * hd, n = v.count
-        func rand(_ count: Int, _ scale: Float) -> [Float] { (0..<count).map { _ in rng.float() * scale } }
-        func norm(_ count: Int) -> [Float] { (0..<count).map { _ in 1 + rng.float() * 0.2 } }
+        func rand(_ count: Int, _ scale: Float) -> [Float] { (0..<count).map { _ in rng.signedUnit() * scale } }
+        func norm(_ count: Int) -> [Float] { (0..<count).map { _ in 1 + rng.signedUnit() * 0.2 } }
         tensors.append(("token_embd.weight", [d, n], rand(n * d, 1), true))
         tensors.append(("output_norm.weight", [d], norm(d), false))
         if !spec.tiedOutput { tensors.append(("output.weight", [d, n], rand(n * d, 0.3), true)) }
@@ -192,19 +192,4 @@ struct SyntheticModel {
         }
         return result
     }
-}
-
-/// A seeded generator for the tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [-1, 1).
-    mutating func float() -> Float { Float(Double(next() >> 11) * 0x1p-52 - 1) }
 }

@@ -6,12 +6,12 @@ import Foundation
 /// sequence's recent tokens (for penalties) and its random state (for a seed).
 public struct Sampler: Sendable {
     public let params: SamplingParams
-    private var rng: SplitMix64
+    private var rng: SeededGenerator
     private var history: [Int32] = []
 
     public init(params: SamplingParams) {
         self.params = params
-        rng = SplitMix64(seed: params.seed ?? UInt64.random(in: .min ... .max))
+        rng = SeededGenerator(seed: params.seed ?? UInt64.random(in: .min ... .max))
     }
 
     /// Records tokens that count for the penalties (the prompt, then each output token).
@@ -117,18 +117,5 @@ public struct Sampler: Sendable {
         guard let base = logits.baseAddress else { return [] }
         let lse = kern_logsumexp(base, Int64(logits.count))
         return logits.map { $0 - lse }
-    }
-}
-
-/// A small, fast, seedable generator (Steele, Lea & Flood's SplitMix64).
-struct SplitMix64: Sendable {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
