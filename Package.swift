@@ -32,10 +32,15 @@ let package = Package(
             name: "TallyModel",
             dependencies: ["CKernels"]
         ),
+        .target(
+            name: "TallyBench",
+            dependencies: ["TallyModel"]
+        ),
         .executableTarget(
             name: "tally",
             dependencies: [
                 "TallyModel",
+                "TallyBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -46,6 +51,10 @@ let package = Package(
         .testTarget(
             name: "TallyCLITests",
             dependencies: ["tally"]
+        ),
+        .testTarget(
+            name: "TallyBenchTests",
+            dependencies: ["TallyBench"]
         ),
         .testTarget(
             name: "TallyModelTests",

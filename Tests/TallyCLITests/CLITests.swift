@@ -92,6 +92,19 @@ final class CLITests: XCTestCase {
         XCTAssertGreaterThan(j["ppl"] as? Double ?? 0, 5)
     }
 
+    func testBenchOfflineJSON() throws {
+        let r = try tally(["bench", "offline", "--model", try modelPath, "--prompt", "32", "--gen", "4", "--reps", "1",
+                           "--batch", "1,3", "--batch-prompt", "8", "--batch-gen", "4", "--json", "--threads", "2"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let j = try json(r.stdout)
+        XCTAssertGreaterThan(j["pp_tok_s"] as? Double ?? 0, 1)
+        XCTAssertGreaterThan(j["tg_tok_s"] as? Double ?? 0, 1)
+        let batches = try XCTUnwrap(j["batch_decode"] as? [[String: Any]])
+        XCTAssertEqual(batches.map { $0["batch"] as? Int }, [1, 3])
+        XCTAssertTrue(batches.allSatisfy { ($0["tok_s"] as? Double ?? 0) > 1 })
+        XCTAssertTrue(r.stderr.contains("100%"), "progress on stderr: \(r.stderr)")
+    }
+
     /// Every failure is one line on stderr naming the cause, and a non-zero exit.
     func testErrorsAreOneClearLine() throws {
         let bad = NSTemporaryDirectory() + "tally-cli-bad.gguf"
@@ -106,6 +119,8 @@ final class CLITests: XCTestCase {
             (["generate", "--model", try modelPath, "--prompt", "x", "--top-p", "0"], "top_p must be in (0, 1]"),
             (["generate", "--model", try modelPath, "--prompt", "x", "--max-tokens", "100000"], "exceeds the context"),
             (["perplexity", "--model", try modelPath, "--file", "/nonexistent.txt"], "cannot read /nonexistent.txt"),
+            (["bench", "offline", "--model", try modelPath, "--batch", "1,x"], "--batch: 'x' is not a number"),
+            (["bench", "offline", "--model", try modelPath, "--reps", "0"], "must be at least 1"),
         ]
         for (args, message) in cases {
             let r = try tally(args)
