@@ -5,6 +5,7 @@
 #include "kern_cpu.h"
 #include "kern_dtype.h"
 #include "kern_matmul.h"
+#include "kern_numa.h"
 #include "kern_ops.h"
 #include "kern_pool.h"
 #include "kern_quant.h"

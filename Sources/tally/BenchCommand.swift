@@ -52,7 +52,8 @@ struct BenchOffline: ParsableCommand {
                 return
             }
             let t = model.transformer.compute
-            print("model \(model.id) (\(options.modelPath)), \(t.threads) threads, cpu \(t.isaName), \(reps) reps")
+            print("model \(model.id) (\(options.modelPath)), \(reps) reps")
+            print(t.summary)
             print("test".padding(toLength: 16, withPad: " ", startingAt: 0) + "tok/s median      min      max")
             func row(_ name: String, _ f: OfflineBench.Figure) {
                 print(name.padding(toLength: 16, withPad: " ", startingAt: 0)

@@ -10,6 +10,9 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Kernel threads (default: all cores).")
     var threads: Int?
 
+    @Flag(name: .shortAndLong, help: "Log the kernel path, threads and NUMA placement on stderr at start.")
+    var verbose = false
+
     static let defaultModel = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
 
     var modelPath: String {
@@ -24,6 +27,7 @@ struct ModelOptions: ParsableArguments {
             throw CLIError("model file not found: \(path)" + (model == nil ? " (run `make model` to fetch the default model)" : ""))
         }
         let compute = try ComputeContext(threads: threads)
+        if verbose { FileHandle.standardError.write(Data("tally: \(compute.summary)\n".utf8)) }
         return try LanguageModel(path: path, compute: compute)
     }
 }

@@ -72,6 +72,13 @@ public final class GGUFFile: @unchecked Sendable {  // immutable after init
         base + dataOffset + tensor.offset
     }
 
+    /// Interleaves the mapped file's pages across NUMA nodes so every node's cores read
+    /// weights at the same average distance. Returns false on a single-node host (a no-op).
+    @discardableResult
+    public func interleaveAcrossNUMANodes() -> Bool {
+        kern_numa_interleave(UnsafeMutableRawPointer(mutating: base), fileSize) == 1
+    }
+
     /// The model architecture (`general.architecture`).
     public var architecture: String? { metadata.string("general.architecture") }
 

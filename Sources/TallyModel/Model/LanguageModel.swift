@@ -13,6 +13,7 @@ public final class LanguageModel: @unchecked Sendable {  // immutable after load
         file = try GGUFFile(path: path)
         config = try ModelConfig(gguf: file)
         weights = try ModelWeights(gguf: file, config: config)
+        if compute.numaNodes > 1 { file.interleaveAcrossNUMANodes() }
         transformer = Transformer(config: config, weights: weights, compute: compute)
         tokenizer = try Tokenizer(vocab: TokenizerVocab(metadata: file.metadata))
         chatTemplate = try ChatTemplate.resolve(ggufTemplate: file.metadata.string("tokenizer.chat_template"))

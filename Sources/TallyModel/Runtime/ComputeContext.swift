@@ -9,6 +9,12 @@ import Foundation
 public final class ComputeContext: @unchecked Sendable {  // the pool is driven from one thread at a time
     public let threads: Int
     public let isa: Int32
+    /// The best level this CPU supports (isa may be lower when forced).
+    public let bestISA: Int32
+    /// CPUs the workers are pinned to (thread i on cpus[i]); empty when not pinned.
+    public let pinnedCPUs: [Int32]
+    /// Memory nodes of this host (1 on a single-node host).
+    public let numaNodes: Int
     let pool: OpaquePointer
     private let memory: UnsafeMutableRawPointer
 
@@ -35,6 +41,8 @@ public final class ComputeContext: @unchecked Sendable {  // the pool is driven 
         let n = threads ?? ProcessInfo.processInfo.activeProcessorCount
         guard (1...256).contains(n) else { throw Error.badThreadCount(n) }
         let best = kern_cpu_detect()
+        bestISA = best
+        numaNodes = Int(kern_numa_nodes())
         let forced = cpuLevel ?? ProcessInfo.processInfo.environment["TALLY_CPU"]
         if let forced, !forced.isEmpty {
             let levels: [String: Int32] = ["scalar": Int32(KERN_ISA_SCALAR.rawValue), "avx2": Int32(KERN_ISA_AVX2.rawValue),
@@ -49,6 +57,7 @@ public final class ComputeContext: @unchecked Sendable {  // the pool is driven 
         memory = UnsafeMutableRawPointer.allocate(byteCount: kern_pool_bytes(Int32(n)), alignment: 64)
         pool = OpaquePointer(memory)
         let cpus = ComputeContext.pinningPlan(threads: n)
+        pinnedCPUs = cpus
         let rc = cpus.withUnsafeBufferPointer { kern_pool_start(pool, Int32(n), cpus.isEmpty ? nil : $0.baseAddress) }
         guard rc == 0 else {
             memory.deallocate()
@@ -62,6 +71,14 @@ public final class ComputeContext: @unchecked Sendable {  // the pool is driven 
     }
 
     public var isaName: String { String(cString: kern_isa_name(isa)) }
+
+    /// One line for the startup log: the kernel path taken, threads, pinning and NUMA.
+    public var summary: String {
+        let forced = isa < bestISA ? " (forced; best \(String(cString: kern_isa_name(bestISA))))" : ""
+        let pinning = pinnedCPUs.isEmpty ? "not pinned" : "pinned to CPUs \(pinnedCPUs.map(String.init).joined(separator: ","))"
+        let numa = numaNodes > 1 ? "NUMA: \(numaNodes) nodes, weights interleaved" : "NUMA: 1 node, no placement needed"
+        return "cpu \(isaName)\(forced), \(threads) threads \(pinning); \(numa)"
+    }
 
     /// CPUs to pin workers to: one per allowed CPU when there are enough of them, else none.
     static func pinningPlan(threads: Int) -> [Int32] {
