@@ -257,22 +257,9 @@ float kern_q8_dot(int isa, int32_t wtype, const void *w, const kern_q8_block *q,
 
 // ---- float path ----
 
-static float kern_dot_f32(int isa, const float *a, const float *b, int64_t n) {
-#if defined(__x86_64__)
-    if (isa >= KERN_ISA_AVX2) {
-        extern float kern_matmul_dot_f32_avx2(const float *, const float *, int64_t);
-        return kern_matmul_dot_f32_avx2(a, b, n);
-    }
-#endif
-    (void)isa;
-    float s = 0;
-    for (int64_t i = 0; i < n; i++) s += a[i] * b[i];
-    return s;
-}
-
 #if defined(__x86_64__)
 __attribute__((target("avx2,fma")))
-float kern_matmul_dot_f32_avx2(const float *a, const float *b, int64_t n) {
+static float kern_dot_f32_avx2(const float *a, const float *b, int64_t n) {
     __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
     int64_t i = 0;
     for (; i + 16 <= n; i += 16) {
@@ -284,6 +271,16 @@ float kern_matmul_dot_f32_avx2(const float *a, const float *b, int64_t n) {
     return r;
 }
 #endif
+
+static float kern_dot_f32(int isa, const float *a, const float *b, int64_t n) {
+#if defined(__x86_64__)
+    if (isa >= KERN_ISA_AVX2) return kern_dot_f32_avx2(a, b, n);
+#endif
+    (void)isa;
+    float s = 0;
+    for (int64_t i = 0; i < n; i++) s += a[i] * b[i];
+    return s;
+}
 
 // ---- driver ----
 

@@ -15,13 +15,7 @@ int kern_numa_interleave(void *p, size_t n) {
     numa_interleave_memory(p, n, numa_all_nodes_ptr);
     return 1;
 }
-
-int kern_numa_node_of_cpu(int cpu) {
-    if (numa_available() < 0) return -1;
-    return numa_node_of_cpu(cpu);
-}
 #else
 int kern_numa_nodes(void) { return 1; }
 int kern_numa_interleave(void *p, size_t n) { (void)p; (void)n; return 0; }
-int kern_numa_node_of_cpu(int cpu) { (void)cpu; return -1; }
 #endif

@@ -134,20 +134,6 @@ void kern_rows_add_bias(const float *b, float *y, int64_t m, int64_t n) {
     }
 }
 
-float kern_softmax(float *x, int64_t n) {
-    float mx = -INFINITY;
-    for (int64_t i = 0; i < n; i++) mx = x[i] > mx ? x[i] : mx;
-    double sum = 0;
-    for (int64_t i = 0; i < n; i++) {
-        const float e = expf(x[i] - mx);
-        x[i] = e;
-        sum += e;
-    }
-    const float inv = (float)(1.0 / sum);
-    for (int64_t i = 0; i < n; i++) x[i] *= inv;
-    return (float)log(sum) + mx;
-}
-
 float kern_logsumexp(const float *x, int64_t n) {
     float mx = -INFINITY;
     for (int64_t i = 0; i < n; i++) mx = x[i] > mx ? x[i] : mx;

@@ -13,7 +13,4 @@ int kern_numa_nodes(void);
 // Returns 1 when placement was applied, 0 when it is a no-op (one node), -1 on error.
 int kern_numa_interleave(void *p, size_t n);
 
-// The memory node of a CPU, or -1 when unknown.
-int kern_numa_node_of_cpu(int cpu);
-
 #endif

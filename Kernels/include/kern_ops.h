@@ -32,10 +32,6 @@ void kern_vec_add(const float *x, float *y, int64_t n);
 //   b: [n]   y: [m, n]
 void kern_rows_add_bias(const float *b, float *y, int64_t m, int64_t n);
 
-// In-place softmax of one row; returns log(sum(exp(x - max))) + max (the log-normalizer).
-//   x: [n]
-float kern_softmax(float *x, int64_t n);
-
 // log(Σ exp(x[i])), computed stably (max subtracted first, sum in double).
 //   x: [n]
 float kern_logsumexp(const float *x, int64_t n);

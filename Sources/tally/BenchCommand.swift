@@ -54,6 +54,7 @@ struct BenchOffline: ParsableCommand {
             let t = model.transformer.compute
             print("model \(model.id) (\(options.modelPath)), \(reps) reps")
             print(t.summary)
+            print(String(format: "weights read per decoded token: %.1f MB", Double(model.weights.bytesPerToken) / 1e6))
             print("test".padding(toLength: 16, withPad: " ", startingAt: 0) + "tok/s median      min      max")
             func row(_ name: String, _ f: OfflineBench.Figure) {
                 print(name.padding(toLength: 16, withPad: " ", startingAt: 0)

@@ -41,7 +41,4 @@ public final class KVCache: @unchecked Sendable {  // mutated only by the forwar
         for p in keys { p.deallocate() }
         for p in values { p.deallocate() }
     }
-
-    public var tokenCapacity: Int { blocks * blockSize }
-    public var bytes: Int { layers * 2 * blocks * blockSize * kvDim * MemoryLayout<UInt16>.size }
 }
